@@ -78,9 +78,10 @@ pub async fn forward(delivery: &Forward<'_>) -> OriginResult {
         }
         Either::Right(((), _)) => {
             controller.abort();
+            let seconds = delivery.timeout.as_secs();
+            let unit = if seconds == 1 { "second" } else { "seconds" };
             return OriginResult::Unavailable(format!(
-                "no answer within {} seconds",
-                delivery.timeout.as_secs()
+                "the request timed out with no response within {seconds} {unit}"
             ));
         }
     };
