@@ -128,7 +128,7 @@ export function createApi(wasm) {
     return callWasm(() => wasm.parse(bytes));
   }
 
-  const explain = createExplain({ wasm, Verifier, WebhookError, sign, toBytes, readHeader });
+  const explain = createExplain({ Verifier, WebhookError, sign, parse, toBytes, readHeader });
 
   return { Verifier, WebhookError, sign, parse, explain };
 }
