@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Runs the edge worker end to end on this machine. It installs what is
+# missing, builds the worker and the npm package, and starts demo/origin.mjs
+# and the worker (`wrangler dev --local`, workerd) on 127.0.0.1. Then
+# demo/send.mjs sends a signed example of every catalogue event plus a
+# forged, a stale, a replayed and an unsigned delivery, and prints what the
+# worker returned and what the origin received. The script stops everything
+# it started on exit, and exits non-zero if any outcome differs from the
+# expected one.
+#
+# SKIP_CHROMIUM defaults to 1 here, because the demo needs no browser.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+log() { printf '[demo] %s\n' "$*" >&2; }
+
+log "setup"
+SKIP_CHROMIUM="${SKIP_CHROMIUM:-1}" scripts/setup.sh
+log "building the worker"
+scripts/build-worker.sh
+if [[ -x scripts/build-pkg.sh ]]; then
+  log "building the npm package"
+  scripts/build-pkg.sh
+fi
+if [[ ! -f pkg/index.mjs ]]; then
+  log "pkg/index.mjs is missing, and the origin checks the hop with it; run scripts/build-pkg.sh"
+  exit 1
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/networked-demo.XXXXXX")"
+ORIGIN_PID=""
+WRANGLER_PID=""
+
+# Stops what this script started: the origin by its PID, and wrangler with
+# its workerd children by the process group that setsid gave it.
+cleanup() {
+  local status=$?
+  if [[ -n "$WRANGLER_PID" ]] && kill -0 "$WRANGLER_PID" 2>/dev/null; then
+    kill -TERM -- "-$WRANGLER_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$ORIGIN_PID" ]] && kill -0 "$ORIGIN_PID" 2>/dev/null; then
+    kill -TERM "$ORIGIN_PID" 2>/dev/null || true
+  fi
+  for _ in $(seq 50); do
+    if ! kill -0 "$WRANGLER_PID" 2>/dev/null && ! kill -0 "$ORIGIN_PID" 2>/dev/null; then
+      break
+    fi
+    sleep 0.1
+  done
+  if [[ -n "$WRANGLER_PID" ]]; then kill -KILL -- "-$WRANGLER_PID" 2>/dev/null || true; fi
+  if [[ -n "$ORIGIN_PID" ]]; then kill -KILL "$ORIGIN_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Prints a TCP port on 127.0.0.1 that is free right now.
+free_port() {
+  node -e 'const s = require("node:net").createServer();
+    s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+# Prints a random secret with a recognisable prefix.
+random_secret() {
+  node -e 'console.log(process.argv[1] + require("node:crypto").randomBytes(24).toString("base64url"))' "$1"
+}
+
+ORIGIN_PORT="$(free_port)"
+WORKER_PORT="$(free_port)"
+while [[ "$WORKER_PORT" == "$ORIGIN_PORT" ]]; do WORKER_PORT="$(free_port)"; done
+WEBHOOK_SECRET="$(random_secret whsec_demo_)"
+FORWARD_SECRET="$(random_secret fwd_demo_)"
+
+# The secrets go to wrangler in a file of this run, not on the command line
+# and not in the developer's own .dev.vars.
+(umask 077 && printf 'WEBHOOK_SECRETS=%s\nFORWARD_SECRET=%s\n' "$WEBHOOK_SECRET" \
+  "$FORWARD_SECRET" >"$WORK/secrets.env")
+
+log "origin on 127.0.0.1:$ORIGIN_PORT"
+FORWARD_SECRET="$FORWARD_SECRET" node demo/origin.mjs --port "$ORIGIN_PORT" \
+  --record "$WORK/origin.jsonl" >"$WORK/origin.log" 2>&1 &
+ORIGIN_PID=$!
+
+log "worker on 127.0.0.1:$WORKER_PORT (wrangler dev --local)"
+setsid "$ROOT/node_modules/.bin/wrangler" dev --local --ip 127.0.0.1 --port "$WORKER_PORT" \
+  --show-interactive-dev-session=false --env-file "$WORK/secrets.env" \
+  --var "ORIGIN_URL:http://127.0.0.1:$ORIGIN_PORT/webhooks/networked" \
+  --persist-to "$WORK/state" >"$WORK/wrangler.log" 2>&1 </dev/null &
+WRANGLER_PID=$!
+
+# The worker responds to a GET with 405, so a 405 means it is up.
+ready=0
+for _ in $(seq 120); do
+  if ! kill -0 "$WRANGLER_PID" 2>/dev/null || ! kill -0 "$ORIGIN_PID" 2>/dev/null; then
+    break
+  fi
+  code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$WORKER_PORT/" || true)"
+  if [[ "$code" == 405 ]]; then
+    ready=1
+    break
+  fi
+  sleep 0.5
+done
+if [[ "$ready" != 1 ]]; then
+  log "the worker or the origin did not start; their output:"
+  tail -n 40 "$WORK/origin.log" "$WORK/wrangler.log" >&2
+  exit 1
+fi
+
+log "sending deliveries"
+echo
+status=0
+WEBHOOK_SECRET="$WEBHOOK_SECRET" node demo/send.mjs --url "http://127.0.0.1:$WORKER_PORT/" \
+  --record "$WORK/origin.jsonl" || status=$?
+
+echo
+echo "What the origin printed:"
+sed 's/^/  /' "$WORK/origin.log"
+echo
+echo "The worker's log lines:"
+grep -o '{"outcome".*}' "$WORK/wrangler.log" | sed 's/^/  /' || true
+
+if grep -qF -e "$WEBHOOK_SECRET" -e "$FORWARD_SECRET" "$WORK/wrangler.log" "$WORK/origin.log"; then
+  log "a secret appeared in the output of the worker or the origin"
+  status=1
+fi
+exit "$status"
