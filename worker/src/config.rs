@@ -3,7 +3,22 @@
 use std::fmt;
 
 use networked_webhooks::{Scheme, Verifier, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS};
-use worker::{js_sys, wasm_bindgen::JsValue, Env, Url};
+use worker::{js_sys, wasm_bindgen, wasm_bindgen::prelude::*, wasm_bindgen::JsValue, Env};
+
+// The runtime's WHATWG URL parser: the one `fetch` uses, so a URL it accepts
+// is one the forward can post to. It also keeps the `url` crate and its
+// Unicode tables out of the wasm.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = URL)]
+    type WhatwgUrl;
+
+    #[wasm_bindgen(constructor, js_class = "URL", catch)]
+    fn new(url: &str) -> Result<WhatwgUrl, JsValue>;
+
+    #[wasm_bindgen(method, getter, js_class = "URL")]
+    fn protocol(this: &WhatwgUrl) -> String;
+}
 
 /// Secret with the partner's webhook secrets, separated by commas.
 pub const WEBHOOK_SECRETS: &str = "WEBHOOK_SECRETS";
@@ -137,7 +152,8 @@ fn read_var(env: &Env, name: &str) -> Result<Option<String>, ConfigError> {
     }
     match value.as_f64() {
         Some(number) if number.fract() == 0.0 && number >= 0.0 && number < 2f64.powi(53) => {
-            Ok(Some(format!("{number:.0}")))
+            // Exact, because the guard admits only integers below 2^53.
+            Ok(Some((number as u64).to_string()))
         }
         _ => Err(ConfigError(format!(
             "var {name} must be a string or a non-negative integer"
@@ -174,13 +190,14 @@ fn parse_origin_url(value: Option<String>) -> Result<String, ConfigError> {
     };
     // The URL is not echoed: the 500 body reaches anyone who posts to the
     // worker, and the origin's address may be private.
-    let url = Url::parse(&text).map_err(|error| {
+    let url = WhatwgUrl::new(&text).map_err(|_| {
         ConfigError(format!(
-            "var {ORIGIN_URL} is not a valid absolute URL: {error}"
+            "var {ORIGIN_URL} is not a valid absolute URL; set it to one such as \
+             https://origin.example.com/webhooks"
         ))
     })?;
-    match url.scheme() {
-        "http" | "https" => Ok(text),
+    match url.protocol().as_str() {
+        "http:" | "https:" => Ok(text),
         other => Err(ConfigError(format!(
             "var {ORIGIN_URL} has the scheme {other:?}; use an http or https URL"
         ))),

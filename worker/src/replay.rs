@@ -44,23 +44,15 @@ mod object {
         }
 
         async fn fetch(&self, req: worker::Request) -> Result<Response> {
-            let url = req.url()?;
-            match url.path() {
-                "/claim" => {
-                    let expires_at_ms = url
-                        .query_pairs()
-                        .find(|(name, _)| name == "expires_at_ms")
-                        .and_then(|(_, value)| value.parse::<u64>().ok());
-                    match expires_at_ms {
-                        Some(expires_at_ms) => self.claim(expires_at_ms).await,
-                        None => Response::error("expires_at_ms is missing or not a number", 400),
-                    }
-                }
-                "/release" => {
-                    self.state.storage().delete_all().await?;
-                    Response::empty()
-                }
-                other => Response::error(format!("no route {other}"), 404),
+            let path = req.path();
+            if path == "/release" {
+                self.state.storage().delete_all().await?;
+                return Response::empty();
+            }
+            match path.strip_prefix("/claim/").map(str::parse::<u64>) {
+                Some(Ok(expires_at_ms)) => self.claim(expires_at_ms).await,
+                Some(Err(_)) => Response::error("the claim's expiry is not a number", 400),
+                None => Response::error(format!("no route {path}"), 404),
             }
         }
 
@@ -100,7 +92,7 @@ pub fn guard_for(namespace: &ObjectNamespace, replay_key_hex: &str) -> Result<St
 
 /// Claims a delivery until `expires_at_ms` (milliseconds since the epoch).
 pub async fn claim(stub: &Stub, expires_at_ms: u64) -> Result<Claim> {
-    let url = format!("https://replay-guard/claim?expires_at_ms={expires_at_ms}");
+    let url = format!("https://replay-guard/claim/{expires_at_ms}");
     let response = stub.fetch_with_str(&url).await?;
     match response.status_code() {
         201 => Ok(Claim::Claimed),
