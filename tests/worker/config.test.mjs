@@ -39,6 +39,7 @@ describe("misconfiguration", () => {
       name: "ORIGIN_URL not http",
       change: { ORIGIN_URL: "ftp://127.0.0.1/webhooks" },
       setting: "ORIGIN_URL",
+      message: /the scheme "ftp"/,
     },
     {
       name: "empty secret between commas",

@@ -2,6 +2,7 @@
 // headers and a hop signature that checks out with FORWARD_SECRET.
 
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 
 import {
@@ -14,6 +15,8 @@ import {
   startOrigin,
   startWorker,
 } from "./harness.mjs";
+
+const PACKAGE_URL = new URL("../../pkg/index.mjs", import.meta.url);
 
 const CATALOGUE = [
   "comment.added",
@@ -141,6 +144,43 @@ describe("forwarding", () => {
 
     assert.equal(origin.requests.at(-1).headers["content-type"], "application/json; charset=utf-8");
   });
+
+  test(
+    "hop verifies with the npm package",
+    { skip: !existsSync(PACKAGE_URL) && "pkg/ is not built; run scripts/build-pkg.sh" },
+    async () => {
+      // The check an origin holding only FORWARD_SECRET makes.
+      const { Verifier } = await import(PACKAGE_URL);
+      const hop = new Verifier({
+        secrets: [SECRETS.forward],
+        scheme: "timestamp.body",
+        signatureHeader: "x-edge-signature",
+        timestampHeader: "x-edge-timestamp",
+      });
+      const wrongKey = new Verifier({
+        secrets: [SECRETS.primary],
+        scheme: "timestamp.body",
+        signatureHeader: "x-edge-signature",
+        timestampHeader: "x-edge-timestamp",
+      });
+      const example = exampleEvents().find((candidate) => candidate.name === "post.created");
+
+      const response = await worker.send(
+        example.bytes,
+        signedHeaders(SECRETS.primary, example.bytes, nowSeconds() - 2),
+      );
+      const record = origin.requests.at(-1);
+      const event = hop.verify(record.body, record.headers);
+
+      assert.equal(response.status, 200, response.text);
+      assert.equal(event.event, "post.created");
+      assert.equal(event.data.post_id, "9007199254740993");
+      assert.throws(
+        () => wrongKey.verify(record.body, record.headers),
+        (error) => error.code === "signature_mismatch",
+      );
+    },
+  );
 
   test("sender's hop headers are replaced", async () => {
     const body = freshEnvelope();

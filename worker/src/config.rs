@@ -198,8 +198,9 @@ fn parse_origin_url(value: Option<String>) -> Result<String, ConfigError> {
     })?;
     match url.protocol().as_str() {
         "http:" | "https:" => Ok(text),
-        other => Err(ConfigError(format!(
-            "var {ORIGIN_URL} has the scheme {other:?}; use an http or https URL"
+        protocol => Err(ConfigError(format!(
+            "var {ORIGIN_URL} has the scheme {:?}; use an http or https URL",
+            protocol.trim_end_matches(':')
         ))),
     }
 }
