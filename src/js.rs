@@ -123,8 +123,14 @@ fn whole_number(value: f64, option: &str) -> Result<u64, JsValue> {
     if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= MAX_SAFE_INTEGER {
         Ok(value as u64)
     } else {
+        // JavaScript formats the number, which keeps Rust's float
+        // formatting code out of the wasm.
+        let shown: String = js_sys::Number::from(value)
+            .to_string_with_radix(10)
+            .map(String::from)
+            .unwrap_or_default();
         Err(invalid_option(format!(
-            "{option} must be a whole number of 0 or more, got {value}"
+            "{option} must be a whole number of 0 or more, got {shown}"
         )))
     }
 }
@@ -189,13 +195,17 @@ fn value_to_js(value: &Value) -> JsValue {
 }
 
 /// Converts a JSON number's exact text. Integers beyond ±(2^53 - 1) become
-/// strings of their digits so that nothing is rounded.
+/// strings of their digits so that nothing is rounded. Fractions and
+/// exponents are parsed by JavaScript, which keeps Rust's float parser out of
+/// the wasm.
 fn number_to_js(text: &str) -> JsValue {
-    let is_integer = !text.contains(['.', 'e', 'E']);
-    let parsed = text.parse::<f64>().unwrap_or(f64::NAN);
-    if is_integer && parsed.abs() > MAX_SAFE_INTEGER {
-        JsValue::from_str(text)
-    } else {
-        JsValue::from_f64(parsed)
+    if text.contains(['.', 'e', 'E']) {
+        return JsValue::from_f64(js_sys::Number::parse_float(text));
+    }
+    match text.parse::<i64>() {
+        Ok(integer) if integer.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => {
+            JsValue::from_f64(integer as f64)
+        }
+        _ => JsValue::from_str(text),
     }
 }

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::str::FromStr;
 
+use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 
 use crate::envelope::{parse_unlimited, Event, DEFAULT_MAX_BODY_BYTES};
@@ -82,9 +83,10 @@ pub struct Verified {
     /// header's under `TimestampBody`, the envelope's under `Body`.
     pub signed_at: u64,
     /// A key that identifies the signed content, for rejecting a second
-    /// delivery of it: the MAC of the matched scheme's content under the
-    /// verifier's first secret. It is the same whichever candidate or secret
-    /// matched, and it reveals nothing about the secret.
+    /// delivery of it: the SHA-256 of the matched scheme's name, a newline and
+    /// the signed content. It is the same whichever candidate or secret
+    /// matched and whatever the order of the secrets, and it depends on no
+    /// secret.
     pub replay_key: [u8; MAC_LENGTH],
 }
 
@@ -273,14 +275,15 @@ impl Verifier {
 
         if let (true, Some((text, _))) = (try_timestamp_body, timestamp) {
             let parts: [&[u8]; 3] = [text.as_bytes(), b".", body];
-            if let Some(replay_key) = self.match_content(&parts, candidates) {
-                return Ok((Scheme::TimestampBody, replay_key));
+            if self.match_content(&parts, candidates) {
+                return Ok((
+                    Scheme::TimestampBody,
+                    replay_key(Scheme::TimestampBody, &parts),
+                ));
             }
         }
-        if try_body {
-            if let Some(replay_key) = self.match_content(&[body], candidates) {
-                return Ok((Scheme::Body, replay_key));
-            }
+        if try_body && self.match_content(&[body], candidates) {
+            return Ok((Scheme::Body, replay_key(Scheme::Body, &[body])));
         }
         Err(Error::SignatureMismatch {
             candidates: candidates.len(),
@@ -288,28 +291,28 @@ impl Verifier {
         })
     }
 
-    /// Returns the first secret's MAC of `parts` when any secret's MAC equals
-    /// any candidate. Every pair is compared, in constant time.
-    fn match_content(
-        &self,
-        parts: &[&[u8]],
-        candidates: &[[u8; MAC_LENGTH]],
-    ) -> Option<[u8; MAC_LENGTH]> {
+    /// Returns whether any secret's MAC of `parts` equals any candidate.
+    /// Every pair is compared, in constant time.
+    fn match_content(&self, parts: &[&[u8]], candidates: &[[u8; MAC_LENGTH]]) -> bool {
         let mut matched = Choice::from(0);
-        let mut first = None;
         for key in &self.keys {
             let mac = compute_mac(key, parts);
             for candidate in candidates {
                 matched |= mac.ct_eq(candidate);
             }
-            first.get_or_insert(mac);
         }
-        if bool::from(matched) {
-            first
-        } else {
-            None
-        }
+        bool::from(matched)
     }
+}
+
+fn replay_key(scheme: Scheme, parts: &[&[u8]]) -> [u8; MAC_LENGTH] {
+    let mut digest = Sha256::new();
+    digest.update(scheme.as_str().as_bytes());
+    digest.update(b"\n");
+    for part in parts {
+        digest.update(part);
+    }
+    digest.finalize().into()
 }
 
 /// The headers that [`sign`] produces.

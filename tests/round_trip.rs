@@ -189,6 +189,26 @@ fn replay_key_differs_by_content() {
     assert_ne!(with_time.replay_key, later.replay_key);
 }
 
+#[test]
+fn replay_key_ignores_secret_order() {
+    let body = envelope("comment.added", NOW, sample_data(EventKind::CommentAdded));
+    let header = NOW.to_string();
+    let signature = sign(OLD_SECRET.as_bytes(), &body, Some(NOW))
+        .expect("signing succeeds")
+        .signature;
+    let verify_with = |secrets: [&str; 2]| {
+        Verifier::new(secrets)
+            .expect("secrets are valid")
+            .verify_delivery(&body, Some(&signature), Some(&header), NOW)
+            .expect("the delivery verifies")
+    };
+
+    let new_first = verify_with([SECRET, OLD_SECRET]);
+    let old_first = verify_with([OLD_SECRET, SECRET]);
+
+    assert_eq!(new_first.replay_key, old_first.replay_key);
+}
+
 /// Which part of a signed delivery a property test changes.
 #[derive(Debug, Clone, Copy)]
 enum Part {
