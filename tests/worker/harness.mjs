@@ -173,9 +173,14 @@ export async function startWorker({ originUrl, bindings = {}, replaceBindings = 
 
   /** Posts `body` with `headers` and returns `{ status, headers, text, json }`. */
   async function send(body, headers = {}, { method = "POST" } = {}) {
+    // A fresh connection per request: after a 413 sent before the body was
+    // read, workerd closes the socket, and a pooled connection would fail the
+    // next request with "fetch failed".
+    const requestHeaders = new Headers(headers);
+    requestHeaders.set("connection", "close");
     const response = await fetch(endpoint, {
       method,
-      headers,
+      headers: requestHeaders,
       body: method === "GET" || method === "HEAD" ? undefined : body,
       duplex: body instanceof ReadableStream ? "half" : undefined,
     });
