@@ -2,6 +2,7 @@
 
 use alloc::format;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
 
@@ -52,11 +53,17 @@ pub fn parse(body: &[u8]) -> Result<Event, Error> {
 
 /// Parses a body whose length the caller has already checked.
 pub(crate) fn parse_unlimited(body: &[u8]) -> Result<Event, Error> {
-    let value: Value = serde_json::from_slice(body).map_err(|err| Error::InvalidJson {
-        line: err.line(),
-        column: err.column(),
-        detail: strip_position(err.to_string()),
-    })?;
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        // JavaScript's JSON.stringify writes a string cut inside a surrogate
+        // pair as a lone `\ud83d` escape, and JSON.parse accepts it. Rust
+        // strings cannot hold it, so it becomes U+FFFD instead of losing the
+        // delivery.
+        Err(err) => match replace_lone_surrogates(body) {
+            Some(repaired) => serde_json::from_slice(&repaired).map_err(invalid_json)?,
+            None => return Err(invalid_json(err)),
+        },
+    };
     let Value::Object(mut members) = value else {
         return Err(envelope_error(
             "(root)",
@@ -140,6 +147,58 @@ pub(crate) fn envelope_error(member: &str, detail: impl Into<String>) -> Error {
         member: String::from(member),
         detail: detail.into(),
     }
+}
+
+fn invalid_json(err: serde_json::Error) -> Error {
+    Error::InvalidJson {
+        line: err.line(),
+        column: err.column(),
+        detail: strip_position(err.to_string()),
+    }
+}
+
+/// Returns a copy of `body` with every unpaired surrogate escape (`\uD800`
+/// to `\uDFFF`) replaced by `\uFFFD`, or `None` when there is none. The
+/// replacement has the same length, so error positions stay valid.
+fn replace_lone_surrogates(body: &[u8]) -> Option<Vec<u8>> {
+    let mut repaired: Option<Vec<u8>> = None;
+    let mut index = 0;
+    while index < body.len() {
+        if body[index] != b'\\' {
+            index += 1;
+            continue;
+        }
+        let Some(unit) = unicode_escape(body, index) else {
+            // Any other escape is two bytes long: skip both, so that the
+            // second backslash of `\\` never starts an escape.
+            index += 2;
+            continue;
+        };
+        let is_high = (0xD800..=0xDBFF).contains(&unit);
+        let is_low = (0xDC00..=0xDFFF).contains(&unit);
+        let paired_low =
+            unicode_escape(body, index + 6).is_some_and(|next| (0xDC00..=0xDFFF).contains(&next));
+        if is_high && paired_low {
+            index += 12;
+            continue;
+        }
+        if is_high || is_low {
+            let copy = repaired.get_or_insert_with(|| body.to_vec());
+            copy[index + 2..index + 6].copy_from_slice(b"FFFD");
+        }
+        index += 6;
+    }
+    repaired
+}
+
+/// Returns the code unit of a `\uXXXX` escape starting at `index`.
+fn unicode_escape(body: &[u8], index: usize) -> Option<u16> {
+    let escape = body.get(index..index + 6)?;
+    if escape[0] != b'\\' || escape[1] != b'u' {
+        return None;
+    }
+    let digits = core::str::from_utf8(&escape[2..]).ok()?;
+    u16::from_str_radix(digits, 16).ok()
 }
 
 /// Drops serde_json's " at line L column C" suffix, which the error carries

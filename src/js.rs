@@ -156,6 +156,18 @@ fn to_js_error(err: &Error) -> JsValue {
 }
 
 fn set(object: &Object, key: &str, value: &JsValue) {
+    // Assigning `__proto__` would replace the object's prototype instead of
+    // adding a member, so that key is defined as an own property, as
+    // `JSON.parse` does.
+    if key == "__proto__" {
+        let descriptor = Object::new();
+        for flag in ["writable", "enumerable", "configurable"] {
+            let _ = Reflect::set(&descriptor, &JsValue::from_str(flag), &JsValue::TRUE);
+        }
+        let _ = Reflect::set(&descriptor, &JsValue::from_str("value"), value);
+        Object::define_property(object, &JsValue::from_str(key), &descriptor);
+        return;
+    }
     // Setting a property on a fresh plain object cannot throw.
     let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }

@@ -142,6 +142,35 @@ fn control_escapes_accepted() {
 }
 
 #[test]
+fn lone_surrogate_escapes_replaced() {
+    // JSON.stringify writes a string cut inside a surrogate pair this way.
+    let body = format!(
+        r#"{{"event":"post.created","timestamp":{NOW},"data":{{"content":"cut \ud83d","tail":"\udc00!","pair":"\ud83d\ude00","escaped":"\\ud83d"}}}}"#
+    );
+
+    let event = verify_signed(body.as_bytes()).expect("lone surrogates do not lose a delivery");
+
+    let text = |field: &str| {
+        event
+            .data
+            .get(field)
+            .and_then(Value::as_str)
+            .map(String::from)
+    };
+    assert_eq!(text("content").as_deref(), Some("cut \u{fffd}"));
+    assert_eq!(text("tail").as_deref(), Some("\u{fffd}!"));
+    assert_eq!(text("pair").as_deref(), Some("\u{1f600}"));
+    assert_eq!(text("escaped").as_deref(), Some("\\ud83d"));
+}
+
+#[test]
+fn lone_surrogate_other_error_reported() {
+    let body = format!(r#"{{"event":"x","timestamp":{NOW},"data":{{"a":"\ud800"}},}}"#);
+
+    assert_eq!(code(verify_signed(body.as_bytes())), "invalid_json");
+}
+
+#[test]
 fn raw_control_character_invalid_json() {
     let body = format!(
         "{{\"event\":\"user.joined\",\"timestamp\":{NOW},\"data\":{{\"user_id\":\"usr_1\",\"name\":\"a\u{1}b\"}}}}"

@@ -6,6 +6,7 @@ import { createExplain } from "./explain.js";
 
 const DEFAULT_SIGNATURE_HEADER = "x-webhook-signature";
 const DEFAULT_TIMESTAMP_HEADER = "x-webhook-timestamp";
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const VERIFIER_OPTIONS = new Set([
   "secrets",
   "toleranceSeconds",
@@ -69,6 +70,8 @@ export function createApi(wasm) {
     /** Verifies `body` against `headers` and returns the event, or throws. */
     verify(body, headers, options = {}) {
       const bytes = toBytes(body, "verify");
+      // Checked here too, so an oversized body is never copied into wasm memory.
+      checkLength(bytes, this.#inner.maxBodyBytes);
       const signature = readHeader(headers, this.#signatureHeader);
       const timestamp = readHeader(headers, this.#timestampHeader);
       const now = nowOption(options);
@@ -125,7 +128,17 @@ export function createApi(wasm) {
   /** Parses `body` without checking any signature. */
   function parse(body) {
     const bytes = toBytes(body, "parse");
+    checkLength(bytes, DEFAULT_MAX_BODY_BYTES);
     return callWasm(() => wasm.parse(bytes));
+  }
+
+  function checkLength(bytes, max) {
+    if (bytes.byteLength > max) {
+      throw new WebhookError(
+        "body_too_large",
+        `body too large: ${bytes.byteLength} bytes, over the maximum of ${max} bytes`,
+      );
+    }
   }
 
   const explain = createExplain({ Verifier, WebhookError, sign, parse, toBytes, readHeader });
@@ -148,7 +161,13 @@ function headerOption(value, name) {
   if (typeof value !== "string" || value.length === 0) {
     throw new TypeError(`options.${name} must be a non-empty header name`);
   }
-  return value.toLowerCase();
+  return asciiLowerCase(value);
+}
+
+// Header names are ASCII; toLowerCase would also fold characters such as
+// the Kelvin sign into ASCII letters.
+function asciiLowerCase(text) {
+  return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 }
 
 function secretsOption(secrets) {
@@ -202,22 +221,39 @@ export function readHeader(headers, name) {
   if (headers === null || typeof headers !== "object") {
     throw new TypeError("headers must be a Headers object, a plain object or [name, value] pairs");
   }
-  const values = [];
-  if (typeof headers.get === "function" && typeof headers.forEach === "function") {
+  if (typeof Headers !== "undefined" && headers instanceof Headers) {
     const value = headers.get(name);
     return value === null ? undefined : value;
   }
-  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
+  let entries;
+  if (Array.isArray(headers)) {
+    entries = headers;
+  } else if (headers instanceof Map) {
+    entries = Array.from(headers);
+  } else if (typeof headers.get === "function" && typeof headers.forEach === "function") {
+    // Another fetch implementation's Headers class.
+    const value = headers.get(name);
+    if (value === null || value === undefined) {
+      return undefined;
+    }
+    return headerValue(value, name);
+  } else {
+    entries = Object.entries(headers);
+  }
+
+  const values = [];
   for (const entry of entries) {
     if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") {
       throw new TypeError("header pairs must be [name, value] arrays of strings");
     }
     const [key, value] = entry;
-    if (key.toLowerCase() !== name) {
+    if (asciiLowerCase(key) !== name) {
       continue;
     }
     if (Array.isArray(value)) {
-      values.push(...value.map((item) => headerValue(item, key)));
+      for (const item of value) {
+        values.push(headerValue(item, key));
+      }
     } else if (value !== undefined) {
       values.push(headerValue(value, key));
     }

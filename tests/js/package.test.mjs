@@ -215,3 +215,53 @@ test("commonjs: require shares the ESM instance", () => {
   assert.equal(typeof cjs.Verifier, "function");
   assert.equal(cjs.sign(SECRET, "{}")["x-webhook-signature"], hmacHex(SECRET, "{}"));
 });
+
+test("parse: __proto__ keys stay own members", () => {
+  const body = `{"event":"user.profile.updated","timestamp":${NOW},"__proto__":{"admin":true},`
+    + `"data":{"user_id":"u","changes":{"__proto__":{"isAdmin":true}}}}`;
+  const event = parse(body);
+  assert.equal(Object.getPrototypeOf(event), Object.prototype);
+  assert.equal(Object.getPrototypeOf(event.data.changes), Object.prototype);
+  assert.equal(event.admin, undefined);
+  assert.equal(event.data.changes.isAdmin, undefined);
+  assert.deepEqual(Object.keys(event.data.changes), ["__proto__"]);
+  assert.deepEqual(JSON.parse(JSON.stringify(event)), JSON.parse(body));
+});
+
+test("parse: lone surrogate escapes become U+FFFD", () => {
+  const body = JSON.stringify({ event: "post.created", timestamp: NOW, data: { content: "cut \ud83d" } });
+  assert.equal(parse(body).data.content, "cut \ufffd");
+});
+
+test("verify: oversized body rejected before wasm", () => {
+  const verifier = new Verifier({ secrets: [SECRET], maxBodyBytes: 1024 });
+  const body = new Uint8Array(64 * 1024 * 1024);
+  assert.throws(() => verifier.verify(body, { "x-webhook-signature": "00" }, { now: NOW }), (error) => {
+    assert.equal(error.code, "body_too_large");
+    assert.match(error.message, /67108864 bytes, over the maximum of 1024 bytes/);
+    return true;
+  });
+  assert.throws(() => parse(new Uint8Array(1024 * 1024 + 1)), { code: "body_too_large" });
+});
+
+test("headers: Map keys match in any case", () => {
+  const body = envelope();
+  const verifier = new Verifier({ secrets: [SECRET] });
+  const headers = new Map([["X-Webhook-Signature", hmacHex(SECRET, body)]]);
+  assert.equal(verifier.verify(body, headers, { now: NOW }).event, "user.joined");
+});
+
+test("headers: non-string values are a TypeError", () => {
+  const verifier = new Verifier({ secrets: [SECRET] });
+  const fetchLike = { get: () => 42, forEach() {} };
+  for (const headers of [fetchLike, { "x-webhook-signature": 42 }, new Map([["x-webhook-signature", [1]]])]) {
+    assert.throws(() => verifier.verify(envelope(), headers, { now: NOW }), TypeError);
+  }
+});
+
+test("headers: only ASCII letters fold case", () => {
+  const body = envelope();
+  const verifier = new Verifier({ secrets: [SECRET] });
+  const kelvin = { "x-webhoo\u212a-signature": hmacHex(SECRET, body) };
+  assert.throws(() => verifier.verify(body, kelvin, { now: NOW }), { code: "missing_signature" });
+});
