@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every check and test on a fresh machine: installs what is missing,
-# then lints, tests the core crate and its no_std builds, builds the npm
-# package and tests it in Node and Deno, tests the edge worker in workerd
-# and the playground in headless Chromium.
+# Runs every check and test on a fresh machine. It installs what is missing,
+# then lints and tests the core crate and its no_std builds. It builds the npm
+# package and tests it in Node, Deno and workerd, then tests the edge worker in
+# workerd and the playground in headless Chromium.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
