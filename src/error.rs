@@ -114,14 +114,13 @@ impl fmt::Display for Error {
             Error::MalformedSignature { reason } => {
                 write!(f, "malformed signature header: {reason}")
             }
-            Error::SignatureMismatch {
-                candidates,
-                secrets,
-            } => write!(
+            // The number of secrets stays out of the message, because the edge
+            // worker returns messages to unauthenticated callers.
+            Error::SignatureMismatch { candidates, .. } => write!(
                 f,
-                "signature mismatch: none of {candidates} signature(s) matches any of \
-                 {secrets} secret(s); check the secret and that the body is the raw \
-                 request body, not re-serialised JSON"
+                "signature mismatch: none of {candidates} signature(s) matches the \
+                 configured secrets; check the secret and that the body is the raw request \
+                 body, not re-serialised JSON"
             ),
             Error::MissingTimestamp => f.write_str(
                 "missing timestamp header: the timestamp.body scheme requires it; \
