@@ -54,8 +54,35 @@ describe("misconfiguration", () => {
       message: /position 2 of 2/,
     },
     { name: "TOLERANCE_SECONDS not a number", change: { TOLERANCE_SECONDS: "5m" } },
+    {
+      name: "TOLERANCE_SECONDS over a day",
+      change: { TOLERANCE_SECONDS: "86401" },
+      message: /from 0 to 86400/,
+    },
+    {
+      // Past the end of the Date range once used as the claim's alarm time.
+      name: "TOLERANCE_SECONDS huge",
+      change: { TOLERANCE_SECONDS: "8700000000000" },
+      message: /from 0 to 86400/,
+    },
     { name: "MAX_BODY_BYTES zero", change: { MAX_BODY_BYTES: "0" } },
     { name: "ORIGIN_TIMEOUT_SECONDS negative", change: { ORIGIN_TIMEOUT_SECONDS: "-1" } },
+    {
+      name: "ORIGIN_TIMEOUT_SECONDS zero",
+      change: { ORIGIN_TIMEOUT_SECONDS: "0" },
+      message: /from 1 to 300/,
+    },
+    {
+      name: "ORIGIN_TIMEOUT_SECONDS over 300",
+      change: { ORIGIN_TIMEOUT_SECONDS: "301" },
+      message: /from 1 to 300/,
+    },
+    {
+      // 2147484000 ms is past i32::MAX, where a Delay would fire at once.
+      name: "ORIGIN_TIMEOUT_SECONDS wrapping",
+      change: { ORIGIN_TIMEOUT_SECONDS: 2147484 },
+      message: /from 1 to 300/,
+    },
     { name: "SIGNATURE_SCHEME unknown", change: { SIGNATURE_SCHEME: "hmac" } },
   ];
 
@@ -151,6 +178,26 @@ describe("settings", () => {
 
       assert.equal(response.status, 401, response.text);
       assert.equal(response.json.error, "timestamp_too_old");
+    } finally {
+      await worker.dispose();
+    }
+  });
+
+  test("maximum tolerance and timeout accepted", async () => {
+    const worker = await startWorker({
+      originUrl: origin.url,
+      bindings: { TOLERANCE_SECONDS: "86400", ORIGIN_TIMEOUT_SECONDS: "300" },
+    });
+    try {
+      const body = freshEnvelope();
+      const almostADayAgo = Math.floor(Date.now() / 1000) - 86000;
+
+      const response = await worker.send(
+        body,
+        signedHeaders(SECRETS.primary, body, almostADayAgo),
+      );
+
+      assert.equal(response.status, 200, response.text);
     } finally {
       await worker.dispose();
     }

@@ -1,6 +1,7 @@
 //! The worker's settings, read from its secrets and vars on every request.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 
 use networked_webhooks::{Scheme, Verifier, DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS};
 use worker::{js_sys, wasm_bindgen, wasm_bindgen::prelude::*, wasm_bindgen::JsValue, Env};
@@ -39,6 +40,15 @@ pub const REPLAY_GUARD: &str = "REPLAY_GUARD";
 
 /// Default time the origin has to respond, in seconds.
 pub const DEFAULT_ORIGIN_TIMEOUT_SECONDS: u64 = 10;
+/// Maximum `ORIGIN_TIMEOUT_SECONDS`: five minutes. `worker::Delay` 0.8.7
+/// converts milliseconds with `as i32`, so a timeout of 2,147,484 seconds or
+/// more would wrap and fire at once.
+pub const MAX_ORIGIN_TIMEOUT_SECONDS: u64 = 300;
+/// Maximum `TOLERANCE_SECONDS`: one day. A replay claim lives until
+/// `signed_at + tolerance`, and a huge tolerance gives the claim's alarm a
+/// date past the end of the JavaScript `Date` range, which fails every
+/// delivery.
+pub const MAX_TOLERANCE_SECONDS: u64 = 86_400;
 
 /// The settings one request is handled with.
 pub struct Config {
@@ -84,10 +94,11 @@ impl Config {
         let webhook_secrets = read_secret(env, WEBHOOK_SECRETS)?;
         let forward_secret = read_secret(env, FORWARD_SECRET)?;
         let origin_url = parse_origin_url(read_var(env, ORIGIN_URL)?)?;
-        let tolerance_seconds = parse_number(
+        let tolerance_seconds = parse_bounded(
             TOLERANCE_SECONDS,
             read_var(env, TOLERANCE_SECONDS)?,
             DEFAULT_TOLERANCE_SECONDS,
+            0..=MAX_TOLERANCE_SECONDS,
         )?;
         let max_body_bytes = parse_positive(
             MAX_BODY_BYTES,
@@ -99,10 +110,11 @@ impl Config {
                 "{MAX_BODY_BYTES} is {max_body_bytes}, too large for this platform"
             ))
         })?;
-        let origin_timeout_seconds = parse_positive(
+        let origin_timeout_seconds = parse_bounded(
             ORIGIN_TIMEOUT_SECONDS,
             read_var(env, ORIGIN_TIMEOUT_SECONDS)?,
             DEFAULT_ORIGIN_TIMEOUT_SECONDS,
+            1..=MAX_ORIGIN_TIMEOUT_SECONDS,
         )?;
         let scheme = parse_scheme(read_var(env, SIGNATURE_SCHEME)?)?;
 
@@ -227,6 +239,24 @@ fn parse_positive(name: &str, value: Option<String>, default: u64) -> Result<u64
         ))),
         number => Ok(number),
     }
+}
+
+/// Parses a count that must lie within `range`.
+fn parse_bounded(
+    name: &str,
+    value: Option<String>,
+    default: u64,
+    range: RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
+    let number = parse_number(name, value, default)?;
+    if range.contains(&number) {
+        return Ok(number);
+    }
+    Err(ConfigError(format!(
+        "var {name} is {number}; it must be from {} to {}",
+        range.start(),
+        range.end()
+    )))
 }
 
 /// Parses `SIGNATURE_SCHEME`: `auto` (the default), `body` or
