@@ -172,11 +172,26 @@ function asciiLowerCase(text) {
 
 function secretsOption(secrets) {
   const list = typeof secrets === "string" ? [secrets] : secrets;
-  if (!Array.isArray(list) || !list.every((secret) => typeof secret === "string")) {
-    // The values are never shown: they are secrets.
-    throw new TypeError("options.secrets must be an array of strings");
+  if (!Array.isArray(list)) {
+    throw new TypeError(`options.secrets must be an array of strings, got ${describeType(secrets)}`);
   }
+  list.forEach((secret, index) => {
+    if (typeof secret !== "string") {
+      // Only the type is shown, never a value: it could be a secret.
+      throw new TypeError(
+        `options.secrets[${index}] is ${describeType(secret)}, expected a string; `
+          + "check that the environment variable holding the secret is set",
+      );
+    }
+  });
   return list;
+}
+
+function describeType(value) {
+  if (value === null) {
+    return "null";
+  }
+  return Array.isArray(value) ? "an array" : typeof value;
 }
 
 function nowOption(options) {

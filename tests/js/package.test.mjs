@@ -142,6 +142,12 @@ test("verifier: options are checked", () => {
   assert.throws(() => new Verifier({ secrets: [SECRET], maxBodyBytes: 1.5 }), { code: "invalid_options" });
   assert.throws(() => new Verifier({ secrets: [SECRET], tolerance: 5 }), { code: "invalid_options" });
   assert.throws(() => new Verifier({ secrets: [42] }), TypeError);
+  assert.throws(() => new Verifier({ secrets: [SECRET, undefined] }), (error) => {
+    assert.ok(error instanceof TypeError);
+    assert.match(error.message, /options\.secrets\[1\] is undefined/);
+    assert.ok(!error.message.includes(SECRET));
+    return true;
+  });
   assert.throws(() => new Verifier(), TypeError);
 });
 
