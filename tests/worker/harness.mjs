@@ -14,6 +14,7 @@ import { Miniflare } from "miniflare";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const WORKER_SCRIPT = path.join(ROOT, "worker/build/index.js");
+const FAULTY_GUARD_SCRIPT = path.join(ROOT, "tests/worker/faulty-guard.mjs");
 const EVENTS_DIR = path.join(ROOT, "examples/events");
 
 /** Secrets used by the tests, distinctive so a leak into a log is easy to find. */
@@ -140,10 +141,16 @@ export async function closedPort() {
 /**
  * Starts the built worker in workerd, listening on 127.0.0.1. `bindings`
  * replaces the defaults entirely when `replaceBindings` is set, so a test
- * can leave one out. Every console line of the worker is collected in
- * `logs`.
+ * can leave one out. `replayGuardFault` binds REPLAY_GUARD to the
+ * FaultyReplayGuard of faulty-guard.mjs with that fault. Every console line
+ * of the worker is collected in `logs`.
  */
-export async function startWorker({ originUrl, bindings = {}, replaceBindings = false } = {}) {
+export async function startWorker({
+  originUrl,
+  bindings = {},
+  replaceBindings = false,
+  replayGuardFault,
+} = {}) {
   if (!existsSync(WORKER_SCRIPT)) {
     throw new Error(`${WORKER_SCRIPT} is missing; run scripts/build-worker.sh first`);
   }
@@ -152,24 +159,44 @@ export async function startWorker({ originUrl, bindings = {}, replaceBindings = 
     FORWARD_SECRET: SECRETS.forward,
     ORIGIN_URL: originUrl,
   };
+  const allBindings = replaceBindings ? bindings : { ...defaults, ...bindings };
+  if (replayGuardFault !== undefined) allBindings.REPLAY_GUARD_FAULT = replayGuardFault;
   const logs = [];
   const mf = new Miniflare({
     modules: true,
-    scriptPath: WORKER_SCRIPT,
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"], fallthrough: true }],
+    scriptPath: replayGuardFault === undefined ? WORKER_SCRIPT : FAULTY_GUARD_SCRIPT,
+    modulesRoot: ROOT,
+    modulesRules: [
+      { type: "CompiledWasm", include: ["**/*.wasm"], fallthrough: true },
+      // The built index.js is an ES module, also when faulty-guard.mjs imports it.
+      { type: "ESModule", include: ["**/*.js"], fallthrough: true },
+    ],
     compatibilityDate: compatibilityDate(),
     cf: false,
     host: "127.0.0.1",
     port: 0,
-    bindings: replaceBindings ? bindings : { ...defaults, ...bindings },
-    durableObjects: { REPLAY_GUARD: { className: "ReplayGuard", useSQLite: true } },
+    bindings: allBindings,
+    durableObjects: {
+      REPLAY_GUARD: {
+        className: replayGuardFault === undefined ? "ReplayGuard" : "FaultyReplayGuard",
+        useSQLite: true,
+      },
+    },
     handleStructuredLogs: (entry) => {
       logs.push(entry);
     },
   });
   // Requests go over real HTTP: Miniflare's dispatchFetch would turn every
   // body into a chunked one and drop Content-Length.
-  const endpoint = new URL("/webhooks", await mf.ready);
+  let ready;
+  try {
+    ready = await mf.ready;
+  } catch (error) {
+    // An undisposed Miniflare keeps its workerd running, and node with it.
+    await mf.dispose();
+    throw error;
+  }
+  const endpoint = new URL("/webhooks", ready);
 
   /** Posts `body` with `headers` and returns `{ status, headers, text, json }`. */
   async function send(body, headers = {}, { method = "POST" } = {}) {

@@ -202,3 +202,48 @@ describe("origin failing", () => {
     assert.equal(retried.status, 200, retried.text);
   });
 });
+
+describe("replay guard failing", () => {
+  let origin;
+
+  before(async () => {
+    origin = await startOrigin();
+  });
+
+  after(async () => {
+    await origin?.close();
+  });
+
+  // With the release lost, only the guard itself can leave no claim behind.
+  const FAULTS = [
+    { name: "setAlarm failure", fault: "set_alarm,release_lost" },
+    { name: "lost claim response", fault: "claim_response_lost" },
+  ];
+
+  for (const { name, fault } of FAULTS) {
+    test(`${name} leaves no claim`, async () => {
+      const worker = await startWorker({ originUrl: origin.url, replayGuardFault: fault });
+      try {
+        const body = freshEnvelope();
+        const headers = signedHeaders(SECRETS.primary, body);
+        const countBefore = origin.requests.length;
+
+        const failed = await worker.send(body, headers);
+
+        assert.equal(failed.status, 503, failed.text);
+        assert.equal(failed.json.error, "replay_store_unavailable");
+        assert.match(failed.headers.get("retry-after"), /^[0-9]+$/);
+        assert.equal(origin.requests.length, countBefore, "nothing forwarded");
+        await worker.waitForLogs(1);
+        assert.equal(worker.logLines()[0].claim, "released");
+
+        const retried = await worker.send(body, headers);
+
+        assert.equal(retried.status, 200, retried.text);
+        assert.equal(origin.requests.length, countBefore + 1, "the retry was forwarded");
+      } finally {
+        await worker.dispose();
+      }
+    });
+  }
+});

@@ -22,7 +22,7 @@ use worker::{event, Context, Date, Env, Method, Request, Response};
 
 use crate::config::{Config, REPLAY_GUARD};
 use crate::forward::{forward, Forward, OriginResult};
-use crate::replay::{claim, guard_for, release, Claim};
+use crate::replay::{Claim, Guard};
 use crate::reply::{log, LogLine, Outcome, Reply, RETRY_AFTER_SECONDS};
 
 pub use crate::replay::ReplayGuard;
@@ -56,7 +56,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         method: method.as_ref(),
         delivery: trace.delivery.as_deref(),
         claim: trace.claim,
-        detail: reply.detail.as_deref().or(trace.release_error.as_deref()),
+        detail: join_details(reply.detail.as_deref(), trace.release_error.as_deref()).as_deref(),
     });
     reply.into_response()
 }
@@ -107,14 +107,20 @@ async fn handle(mut req: Request, env: &Env, trace: &mut Trace) -> Reply {
         .saturating_add(config.verifier.tolerance_seconds())
         .saturating_add(1)
         .saturating_mul(1000);
-    let guard = match guard_for(&replay_guards, &replay_key) {
+    let guard = match Guard::for_delivery(&replay_guards, &replay_key) {
         Ok(guard) => guard,
         Err(error) => return replay_store_unavailable(&error),
     };
-    match claim(&guard, expires_at_ms).await {
+    match guard.claim(expires_at_ms).await {
         Ok(Claim::Claimed) => {}
         Ok(Claim::AlreadyClaimed) => return replayed(&config),
-        Err(error) => return replay_store_unavailable(&error),
+        Err(error) => {
+            // The claim may have been stored before the call failed, for
+            // example when only its response was lost. Releasing it keeps the
+            // sender's retry from being rejected as a replay.
+            trace.claim = Some(release_claim(&guard, trace).await);
+            return replay_store_unavailable(&error);
+        }
     }
 
     let result = forward(&Forward {
@@ -134,15 +140,31 @@ async fn handle(mut req: Request, env: &Env, trace: &mut Trace) -> Reply {
     trace.claim = Some(if delivered {
         "kept"
     } else {
-        match release(&guard).await {
-            Ok(()) => "released",
-            Err(error) => {
-                trace.release_error = Some(format!("releasing the replay claim failed: {error}"));
-                "release_failed"
-            }
-        }
+        release_claim(&guard, trace).await
     });
     origin_reply(result, trace)
+}
+
+/// Releases this request's claim and returns its state for the log line:
+/// `released`, or `release_failed` with the error in `trace`.
+async fn release_claim(guard: &Guard, trace: &mut Trace) -> &'static str {
+    match guard.release().await {
+        Ok(()) => "released",
+        Err(error) => {
+            trace.release_error = Some(format!("releasing the replay claim failed: {error}"));
+            "release_failed"
+        }
+    }
+}
+
+/// Joins the reply's failure cause and a release error for the log line.
+fn join_details(reply_detail: Option<&str>, release_error: Option<&str>) -> Option<String> {
+    match (reply_detail, release_error) {
+        (Some(reply_detail), Some(release_error)) => {
+            Some(format!("{reply_detail}; then {release_error}"))
+        }
+        (reply_detail, release_error) => reply_detail.or(release_error).map(String::from),
+    }
 }
 
 /// Reads the body as bytes, rejecting it with 413 as soon as it is longer

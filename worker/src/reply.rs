@@ -134,8 +134,9 @@ pub struct LogLine<'a> {
     /// First 16 hex digits of the replay key of a verified delivery, to
     /// match the log lines of a delivery and its retries.
     pub delivery: Option<&'a str>,
-    /// State of the replay claim after forwarding: `kept` (the origin took
-    /// the event), `released` or `release_failed`.
+    /// State of the replay claim at the end of a request that claimed or
+    /// tried to: `kept` (the origin took the event), `released` or
+    /// `release_failed`.
     pub claim: Option<&'a str>,
     /// Cause of a worker-side or origin-side failure, such as a missing
     /// setting or a refused connection.
