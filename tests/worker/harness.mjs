@@ -85,9 +85,10 @@ export function freshEnvelope(event = "post.liked", data = {}) {
 
 /**
  * Starts an origin on 127.0.0.1 that records every request (method, URL,
- * headers, raw body bytes). `respond(record)` may return
- * `{ status, body, headers }` or `"hang"` to never respond; the default is
- * 200 with a small JSON body. Pass `port` to reuse a known port.
+ * headers, raw body bytes). `respond(record)` returns the reply:
+ * `{ status, body, headers }`, a promise of one (the response waits until it
+ * settles), or `"hang"` to never respond. The default is 200 with a small
+ * JSON body. Pass `port` to reuse a known port.
  */
 export async function startOrigin({ port = 0, respond } = {}) {
   const requests = [];
@@ -103,11 +104,12 @@ export async function startOrigin({ port = 0, respond } = {}) {
         body: Buffer.concat(chunks),
       };
       requests.push(record);
-      const reply = respond ? respond(record) : undefined;
-      if (reply === "hang") return;
-      const { status = 200, body = '{"received":true}', headers = {} } = reply ?? {};
-      res.writeHead(status, { "content-type": "application/json", ...headers });
-      res.end(body);
+      Promise.resolve(respond ? respond(record) : undefined).then((reply) => {
+        if (reply === "hang") return;
+        const { status = 200, body = '{"received":true}', headers = {} } = reply ?? {};
+        res.writeHead(status, { "content-type": "application/json", ...headers });
+        res.end(body);
+      });
     });
   });
   server.on("connection", (socket) => {
@@ -120,6 +122,16 @@ export async function startOrigin({ port = 0, respond } = {}) {
   });
   return {
     requests,
+    /** Waits until at least `count` requests arrived, or throws after `timeoutMs`. */
+    async waitForRequests(count, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (requests.length < count) {
+        if (Date.now() > deadline) {
+          throw new Error(`the origin received ${requests.length} requests, not ${count}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     port: server.address().port,
     url: `http://127.0.0.1:${server.address().port}/webhooks/networked`,
     async close() {
@@ -127,6 +139,15 @@ export async function startOrigin({ port = 0, respond } = {}) {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** Returns a promise with its `resolve` function, to hold an origin response. */
+export function deferred() {
+  let resolve;
+  const promise = new Promise((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
 }
 
 /** Returns a port on 127.0.0.1 that nothing listens on (it was just freed). */

@@ -90,7 +90,7 @@ describe("log lines", () => {
 
     assert.equal(forwarded.event, "comment.added");
     assert.equal(forwarded.origin_status, 200);
-    assert.equal(forwarded.claim, "kept");
+    assert.equal(forwarded.claim, "confirmed");
     assert.equal(replayed.event, "comment.added");
     assert.equal(replayed.code, "replayed");
     assert.equal(replayed.delivery, forwarded.delivery);

@@ -1,5 +1,7 @@
-// A second delivery of the same signed content is rejected, and a delivery
-// the origin did not take is released so the sender's retry goes through.
+// A second delivery of the same signed content is rejected, a copy that
+// arrives while the first is being forwarded is asked to retry, and a
+// delivery the origin did not take is released so the sender's retry goes
+// through.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -7,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import {
   SECRETS,
   closedPort,
+  deferred,
   freshEnvelope,
   signedHeaders,
   startOrigin,
@@ -16,9 +19,10 @@ import {
 describe("replay", () => {
   let origin;
   let worker;
+  let heldReply;
 
   before(async () => {
-    origin = await startOrigin();
+    origin = await startOrigin({ respond: () => heldReply });
     worker = await startWorker({ originUrl: origin.url });
   });
 
@@ -72,6 +76,52 @@ describe("replay", () => {
   });
 
   test("concurrent copies forward once", async () => {
+    // The origin holds the forwarded copy until the others have their
+    // responses, so each of them meets a live lease.
+    const body = freshEnvelope();
+    const headers = signedHeaders(SECRETS.primary, body);
+    const countBefore = origin.requests.length;
+    const hold = deferred();
+    heldReply = hold.promise;
+    let settledCount = 0;
+
+    const pending = Array.from({ length: 5 }, () =>
+      worker.send(body, headers).finally(() => {
+        settledCount += 1;
+      }),
+    );
+    await origin.waitForRequests(countBefore + 1);
+    const deadline = Date.now() + 5000;
+    while (settledCount < 4 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    heldReply = undefined;
+    hold.resolve();
+    const responses = await Promise.all(pending);
+
+    const forwarded = responses.filter((response) => response.status === 200);
+    const waiting = responses.filter((response) => response.status !== 200);
+    assert.equal(forwarded.length, 1, "one copy forwarded");
+    assert.equal(waiting.length, 4);
+    for (const response of waiting) {
+      assert.equal(response.status, 503, response.text);
+      assert.equal(response.json.error, "delivery_in_progress");
+      const retryAfter = Number(response.headers.get("retry-after"));
+      assert.ok(retryAfter >= 1, `Retry-After ${retryAfter}`);
+      assert.ok(retryAfter <= 15, `Retry-After ${retryAfter} is within the lease`);
+    }
+    assert.equal(origin.requests.length, countBefore + 1);
+
+    const later = await worker.send(body, headers);
+
+    assert.equal(later.status, 409, later.text);
+    assert.equal(later.json.error, "replayed");
+    assert.equal(origin.requests.length, countBefore + 1);
+  });
+
+  test("unheld concurrent copies forward once", async () => {
+    // Without a held origin the first copy may finish before the others
+    // claim, so each of them gets 503 delivery_in_progress or 409.
     const body = freshEnvelope();
     const headers = signedHeaders(SECRETS.primary, body);
     const countBefore = origin.requests.length;
@@ -80,8 +130,11 @@ describe("replay", () => {
       Array.from({ length: 5 }, () => worker.send(body, headers)),
     );
 
-    const statuses = responses.map((response) => response.status).sort();
-    assert.deepEqual(statuses, [200, 409, 409, 409, 409]);
+    const codes = responses.map((response) => response.json?.error ?? response.status);
+    assert.equal(codes.filter((code) => code === 200).length, 1, codes.join(", "));
+    for (const code of codes.filter((code) => code !== 200)) {
+      assert.ok(["replayed", "delivery_in_progress"].includes(code), codes.join(", "));
+    }
     assert.equal(origin.requests.length, countBefore + 1);
   });
 
@@ -200,6 +253,60 @@ describe("origin failing", () => {
 
     assert.equal(rejected.status, 400, rejected.text);
     assert.equal(retried.status, 200, retried.text);
+  });
+});
+
+describe("abandoned claim", () => {
+  let origin;
+  let worker;
+  let nextReply;
+
+  before(async () => {
+    origin = await startOrigin({ respond: () => nextReply });
+    // With every release lost, a failed forward leaves its claim in flight,
+    // as a worker cancelled mid-forward does. Lease: 1 + 5 seconds.
+    worker = await startWorker({
+      originUrl: origin.url,
+      bindings: { ORIGIN_TIMEOUT_SECONDS: "1" },
+      replayGuardFault: "release_lost",
+    });
+  });
+
+  after(async () => {
+    await worker?.dispose();
+    await origin?.close();
+  });
+
+  test("copy after the lease takes over", async () => {
+    const body = freshEnvelope();
+    const headers = signedHeaders(SECRETS.primary, body);
+
+    nextReply = { status: 500, body: "boom" };
+    const failed = await worker.send(body, headers);
+    nextReply = undefined;
+    const early = await worker.send(body, headers);
+
+    assert.equal(failed.status, 503, failed.text);
+    assert.equal(failed.json.error, "origin_unavailable");
+    assert.equal(early.status, 503, early.text);
+    assert.equal(early.json.error, "delivery_in_progress");
+    const retryAfter = Number(early.headers.get("retry-after"));
+    assert.ok(retryAfter >= 1, `Retry-After ${retryAfter}`);
+    assert.ok(retryAfter <= 6, `Retry-After ${retryAfter} is within the lease`);
+    assert.equal(origin.requests.length, 1);
+
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 250));
+    const late = await worker.send(body, headers);
+
+    assert.equal(late.status, 200, late.text);
+    assert.equal(origin.requests.length, 2);
+    await worker.waitForLogs(3);
+    assert.match(worker.logLines()[2].detail, /took over a replay claim/);
+
+    const replayed = await worker.send(body, headers);
+
+    assert.equal(replayed.status, 409, replayed.text);
+    assert.equal(origin.requests.length, 2);
   });
 });
 

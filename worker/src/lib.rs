@@ -4,9 +4,10 @@
 //! For each `POST` the worker reads the body once, as bytes, and verifies
 //! its signature and freshness with the `networked-webhooks` core. The
 //! [`ReplayGuard`] Durable Object rejects a second delivery of the same
-//! signed content. The worker then posts the same bytes to `ORIGIN_URL` with
-//! a hop signature (`x-edge-signature`, `x-edge-timestamp`) keyed with
-//! `FORWARD_SECRET`. Every other request gets a JSON error
+//! signed content, and a copy that arrives while the first is being
+//! forwarded gets a 503 with `Retry-After`. The worker then posts the same
+//! bytes to `ORIGIN_URL` with a hop signature (`x-edge-signature`,
+//! `x-edge-timestamp`) keyed with `FORWARD_SECRET`. Every other request gets a JSON error
 //! `{ "error": code, "message": text }` and is never forwarded.
 
 mod config;
@@ -22,7 +23,7 @@ use worker::{event, Context, Date, Env, Method, Request, Response};
 
 use crate::config::{Config, REPLAY_GUARD};
 use crate::forward::{forward, Forward, OriginResult};
-use crate::replay::{Claim, Guard};
+use crate::replay::{Claim, Guard, LEASE_MARGIN_SECONDS};
 use crate::reply::{log, LogLine, Outcome, Reply, RETRY_AFTER_SECONDS};
 
 pub use crate::replay::ReplayGuard;
@@ -34,7 +35,9 @@ struct Trace {
     delivery: Option<String>,
     origin_status: Option<u16>,
     claim: Option<&'static str>,
-    release_error: Option<String>,
+    /// Replay guard events for the log line's `detail`, such as a failed
+    /// release or a takeover.
+    claim_notes: Vec<String>,
 }
 
 /// Handles one request and writes its log line.
@@ -56,7 +59,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         method: method.as_ref(),
         delivery: trace.delivery.as_deref(),
         claim: trace.claim,
-        detail: join_details(reply.detail.as_deref(), trace.release_error.as_deref()).as_deref(),
+        detail: join_details(reply.detail.as_deref(), &trace.claim_notes).as_deref(),
     });
     reply.into_response()
 }
@@ -111,9 +114,22 @@ async fn handle(mut req: Request, env: &Env, trace: &mut Trace) -> Reply {
         Ok(guard) => guard,
         Err(error) => return replay_store_unavailable(&error),
     };
-    match guard.claim(expires_at_ms).await {
+    // The lease covers the whole forward, which the timeout bounds, and the
+    // guard calls around it.
+    let lease_ms = config
+        .origin_timeout_seconds
+        .saturating_add(LEASE_MARGIN_SECONDS)
+        .saturating_mul(1000);
+    match guard.claim(expires_at_ms, lease_ms).await {
         Ok(Claim::Claimed) => {}
-        Ok(Claim::AlreadyClaimed) => return replayed(&config),
+        Ok(Claim::TookOver) => trace.claim_notes.push(String::from(
+            "took over a replay claim whose lease ended unconfirmed; the request that made it \
+             failed, was cancelled or could not reach the replay guard",
+        )),
+        Ok(Claim::InFlight { lease_remaining_ms }) => {
+            return delivery_in_progress(lease_remaining_ms)
+        }
+        Ok(Claim::Confirmed) => return replayed(&config),
         Err(error) => {
             // The claim may have been stored before the call failed, for
             // example when only its response was lost. Releasing it keeps the
@@ -133,16 +149,32 @@ async fn handle(mut req: Request, env: &Env, trace: &mut Trace) -> Reply {
     })
     .await;
 
-    // Only a 2xx means the origin took the event. After anything else the
-    // claim is released, so that the sender's retry is forwarded again
-    // instead of being rejected as a replay.
+    // Only a 2xx means the origin took the event, so only a 2xx confirms the
+    // claim. After anything else the claim is released, so that the sender's
+    // retry is forwarded again instead of being rejected as a replay.
     let delivered = matches!(&result, OriginResult::Responded { status, .. } if *status < 300);
     trace.claim = Some(if delivered {
-        "kept"
+        confirm_claim(&guard, expires_at_ms, trace).await
     } else {
         release_claim(&guard, trace).await
     });
     origin_reply(result, trace)
+}
+
+/// Confirms the claim after the origin took the event, and returns its state
+/// for the log line: `confirmed`, or `confirm_failed` with the error in
+/// `trace`. An unconfirmed claim stays in flight until its lease ends, and a
+/// copy that arrives after that is forwarded again.
+async fn confirm_claim(guard: &Guard, expires_at_ms: u64, trace: &mut Trace) -> &'static str {
+    match guard.confirm(expires_at_ms).await {
+        Ok(()) => "confirmed",
+        Err(error) => {
+            trace
+                .claim_notes
+                .push(format!("confirming the replay claim failed: {error}"));
+            "confirm_failed"
+        }
+    }
 }
 
 /// Releases this request's claim and returns its state for the log line:
@@ -151,20 +183,21 @@ async fn release_claim(guard: &Guard, trace: &mut Trace) -> &'static str {
     match guard.release().await {
         Ok(()) => "released",
         Err(error) => {
-            trace.release_error = Some(format!("releasing the replay claim failed: {error}"));
+            trace
+                .claim_notes
+                .push(format!("releasing the replay claim failed: {error}"));
             "release_failed"
         }
     }
 }
 
-/// Joins the reply's failure cause and a release error for the log line.
-fn join_details(reply_detail: Option<&str>, release_error: Option<&str>) -> Option<String> {
-    match (reply_detail, release_error) {
-        (Some(reply_detail), Some(release_error)) => {
-            Some(format!("{reply_detail}; then {release_error}"))
-        }
-        (reply_detail, release_error) => reply_detail.or(release_error).map(String::from),
-    }
+/// Joins the reply's failure cause and the claim notes for the log line.
+fn join_details(reply_detail: Option<&str>, claim_notes: &[String]) -> Option<String> {
+    let parts: Vec<&str> = reply_detail
+        .into_iter()
+        .chain(claim_notes.iter().map(String::as_str))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Reads the body as bytes, rejecting it with 413 as soon as it is longer
@@ -278,11 +311,24 @@ fn misconfigured(reason: &str) -> Reply {
 fn replayed(config: &Config) -> Reply {
     let message = format!(
         "replayed: a delivery with the same signature over the same content was already \
-         accepted, or is being forwarded; it is rejected until its timestamp is older than \
-         {} seconds",
+         accepted by the origin; it is rejected until its timestamp is older than {} seconds",
         config.verifier.tolerance_seconds()
     );
     Reply::error(Outcome::Rejected, 409, "replayed", &message)
+}
+
+/// Builds the 503 for a copy that arrives while another request forwards
+/// the delivery. `Retry-After` is the rest of that request's lease, in whole
+/// seconds rounded up.
+fn delivery_in_progress(lease_remaining_ms: u64) -> Reply {
+    let retry_after_seconds = lease_remaining_ms.div_ceil(1000).max(1);
+    let message = format!(
+        "delivery in progress: a delivery with the same signature over the same content is \
+         being forwarded to the origin; send it again in {retry_after_seconds} seconds, and it \
+         is rejected as replayed if the origin took the first one"
+    );
+    Reply::error(Outcome::Rejected, 503, "delivery_in_progress", &message)
+        .with_header("retry-after", retry_after_seconds.to_string())
 }
 
 fn replay_store_unavailable(error: &worker::Error) -> Reply {

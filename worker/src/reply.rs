@@ -135,8 +135,8 @@ pub struct LogLine<'a> {
     /// match the log lines of a delivery and its retries.
     pub delivery: Option<&'a str>,
     /// State of the replay claim at the end of a request that claimed or
-    /// tried to: `kept` (the origin took the event), `released` or
-    /// `release_failed`.
+    /// tried to: `confirmed` (the origin took the event), `confirm_failed`,
+    /// `released` or `release_failed`.
     pub claim: Option<&'a str>,
     /// Cause of a worker-side or origin-side failure, such as a missing
     /// setting or a refused connection.
