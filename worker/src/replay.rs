@@ -1,6 +1,6 @@
 //! Rejection of a second delivery of the same signed content.
 //!
-//! Each delivery's replay key (the MAC of its signed content, in hex) names
+//! Each delivery's replay key (the SHA-256 of its signed content, in hex) names
 //! one instance of the [`ReplayGuard`] Durable Object. The instance stores
 //! one claim: the time it expires, the token of the request that made it,
 //! and its state. A claim is first in flight, with a lease that covers the
