@@ -205,8 +205,8 @@ impl Verifier {
         timestamp: Option<&str>,
         now: u64,
     ) -> Result<Event, Error> {
-        self.verify_delivery(body, signature, timestamp, now)
-            .map(|verified| verified.event)
+        self.check(body, signature, timestamp, now)
+            .map(|checked| checked.event)
     }
 
     /// Verifies a delivery and returns the event with what was authenticated.
@@ -223,6 +223,31 @@ impl Verifier {
         timestamp: Option<&str>,
         now: u64,
     ) -> Result<Verified, Error> {
+        let checked = self.check(body, signature, timestamp, now)?;
+        // Hashed only here, so that `verify` does not pay a second pass over
+        // the body for a key it does not return.
+        let replay_key = match checked.header_timestamp {
+            Some(text) if checked.scheme == Scheme::TimestampBody => {
+                replay_key(checked.scheme, &[text.as_bytes(), b".", body])
+            }
+            _ => replay_key(Scheme::Body, &[body]),
+        };
+        Ok(Verified {
+            event: checked.event,
+            scheme: checked.scheme,
+            signed_at: checked.signed_at,
+            replay_key,
+        })
+    }
+
+    /// Runs every check of [`Verifier::verify_delivery`].
+    fn check<'a>(
+        &self,
+        body: &[u8],
+        signature: Option<&str>,
+        timestamp: Option<&'a str>,
+        now: u64,
+    ) -> Result<Checked<'a>, Error> {
         if body.len() > self.max_body_bytes {
             return Err(Error::BodyTooLarge {
                 length: body.len(),
@@ -236,27 +261,27 @@ impl Verifier {
             return Err(Error::MissingTimestamp);
         }
 
-        let (scheme, replay_key) = self.match_signature(body, &candidates, timestamp)?;
+        let scheme = self.match_signature(body, &candidates, timestamp)?;
 
         match (scheme, timestamp) {
-            (Scheme::TimestampBody, Some((_, signed_at))) => {
+            (Scheme::TimestampBody, Some((text, signed_at))) => {
                 check_freshness(signed_at, now, self.tolerance_seconds)?;
                 let event = parse_unlimited(body)?;
-                Ok(Verified {
+                Ok(Checked {
                     event,
                     scheme,
                     signed_at,
-                    replay_key,
+                    header_timestamp: Some(text),
                 })
             }
             _ => {
                 let event = parse_unlimited(body)?;
                 check_freshness(event.timestamp, now, self.tolerance_seconds)?;
-                Ok(Verified {
+                Ok(Checked {
                     signed_at: event.timestamp,
                     event,
                     scheme: Scheme::Body,
-                    replay_key,
+                    header_timestamp: None,
                 })
             }
         }
@@ -269,21 +294,17 @@ impl Verifier {
         body: &[u8],
         candidates: &[[u8; MAC_LENGTH]],
         timestamp: Option<(&str, u64)>,
-    ) -> Result<(Scheme, [u8; MAC_LENGTH]), Error> {
+    ) -> Result<Scheme, Error> {
         let try_timestamp_body = self.scheme != Scheme::Body && timestamp.is_some();
         let try_body = self.scheme != Scheme::TimestampBody;
 
         if let (true, Some((text, _))) = (try_timestamp_body, timestamp) {
-            let parts: [&[u8]; 3] = [text.as_bytes(), b".", body];
-            if self.match_content(&parts, candidates) {
-                return Ok((
-                    Scheme::TimestampBody,
-                    replay_key(Scheme::TimestampBody, &parts),
-                ));
+            if self.match_content(&[text.as_bytes(), b".", body], candidates) {
+                return Ok(Scheme::TimestampBody);
             }
         }
         if try_body && self.match_content(&[body], candidates) {
-            return Ok((Scheme::Body, replay_key(Scheme::Body, &[body])));
+            return Ok(Scheme::Body);
         }
         Err(Error::SignatureMismatch {
             candidates: candidates.len(),
@@ -313,6 +334,15 @@ fn replay_key(scheme: Scheme, parts: &[&[u8]]) -> [u8; MAC_LENGTH] {
         digest.update(part);
     }
     digest.finalize().into()
+}
+
+/// What the checks established, before a replay key is computed.
+struct Checked<'a> {
+    event: Event,
+    scheme: Scheme,
+    signed_at: u64,
+    /// The trimmed timestamp header, as signed, under `TimestampBody`.
+    header_timestamp: Option<&'a str>,
 }
 
 /// The headers that [`sign`] produces.
