@@ -3,7 +3,7 @@
 use alloc::string::String;
 use core::fmt;
 
-/// Why a webhook was rejected, or why a verifier could not be built.
+/// The reason a webhook was rejected or a verifier could not be built.
 ///
 /// Every variant has a stable [`code`](Error::code) for programs and a message
 /// (its `Display`) for people. Messages name the value that failed and what to
@@ -16,7 +16,7 @@ pub enum Error {
     /// The signature header contains no candidate that decodes to 32 bytes,
     /// or more candidates than a verifier looks at.
     MalformedSignature {
-        /// What is wrong with the header.
+        /// The problem with the header.
         reason: String,
     },
     /// The signature is well formed, but no candidate matches any secret.
@@ -31,7 +31,7 @@ pub enum Error {
     MissingTimestamp,
     /// The timestamp header is not a count of seconds in ASCII digits.
     MalformedTimestamp {
-        /// What is wrong with the value.
+        /// The problem with the value.
         reason: String,
     },
     /// The authenticated timestamp is older than the tolerance.
@@ -72,7 +72,7 @@ pub enum Error {
         /// The member that is missing or has the wrong type, as a path such as
         /// `timestamp` or `data.user_id`.
         member: String,
-        /// What is wrong with it.
+        /// The problem with it.
         detail: String,
     },
     /// The verifier was given no secret, or an empty one.

@@ -2,7 +2,7 @@
 //!
 //! Failures are thrown as plain `{ code, message }` objects. The package's
 //! JavaScript layer turns them into `WebhookError`s, reads headers and
-//! checks argument types, so this layer only sees bytes and strings.
+//! checks argument types, so this layer receives only bytes and strings.
 
 use alloc::format;
 use alloc::string::{String, ToString};

@@ -24,7 +24,7 @@ pub const MAX_SECRETS: usize = 16;
 /// Maximum length of one secret in bytes.
 pub const MAX_SECRET_BYTES: usize = 1024;
 
-/// What the signature covers.
+/// The content a signature covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Scheme {
     /// With a timestamp header, try `timestamp.body` and then `body`;
@@ -212,10 +212,14 @@ impl Verifier {
     /// Verifies a delivery and returns the event with what was authenticated.
     ///
     /// The checks run in this order, and the first failure is returned:
-    /// body length, signature header present and well formed, timestamp
-    /// header well formed (when present, whatever the scheme) and present
-    /// (when the scheme requires it), signature match, then freshness and
-    /// parsing. The body is parsed only after its signature matched.
+    /// 1. body length;
+    /// 2. signature header present and well formed;
+    /// 3. timestamp header well formed when present, whatever the scheme,
+    ///    and present when the scheme requires it;
+    /// 4. signature match;
+    /// 5. freshness and parsing.
+    ///
+    /// The body is parsed only after its signature matched.
     pub fn verify_delivery(
         &self,
         body: &[u8],
@@ -336,7 +340,7 @@ fn replay_key(scheme: Scheme, parts: &[&[u8]]) -> [u8; MAC_LENGTH] {
     digest.finalize().into()
 }
 
-/// What the checks established, before a replay key is computed.
+/// The result of the checks, before a replay key is computed.
 struct Checked<'a> {
     event: Event,
     scheme: Scheme,
