@@ -10,7 +10,7 @@ export type HeadersInput =
   | Record<string, string | readonly string[] | undefined>
   | ReadonlyArray<readonly [string, string]>;
 
-/** What the signature covers. */
+/** The content a signature covers. */
 export type Scheme = "auto" | "body" | "timestamp.body";
 
 /** Stable error codes of `WebhookError`. */

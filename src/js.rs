@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::{Error, Event, Scheme, Verifier};
 
-/// Largest integer a JavaScript number holds exactly: 2^53 - 1.
+/// Largest integer a JavaScript number represents exactly: 2^53 - 1.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 #[derive(Deserialize)]
@@ -125,12 +125,12 @@ fn whole_number(value: f64, option: &str) -> Result<u64, JsValue> {
     } else {
         // JavaScript formats the number, which keeps Rust's float
         // formatting code out of the wasm.
-        let shown: String = js_sys::Number::from(value)
+        let formatted: String = js_sys::Number::from(value)
             .to_string_with_radix(10)
             .map(String::from)
             .unwrap_or_default();
         Err(invalid_option(format!(
-            "{option} must be a whole number of 0 or more, got {shown}"
+            "{option} must be a whole number of 0 or more, got {formatted}"
         )))
     }
 }
