@@ -19,6 +19,24 @@ extern "C" {
 
     #[wasm_bindgen(method, getter, js_class = "URL")]
     fn protocol(this: &WhatwgUrl) -> String;
+
+    #[wasm_bindgen(method, getter, js_class = "URL")]
+    fn origin(this: &WhatwgUrl) -> String;
+
+    #[wasm_bindgen(method, getter, js_class = "URL")]
+    fn username(this: &WhatwgUrl) -> String;
+
+    #[wasm_bindgen(method, getter, js_class = "URL")]
+    fn password(this: &WhatwgUrl) -> String;
+
+    #[wasm_bindgen(method, getter, js_class = "URL")]
+    fn pathname(this: &WhatwgUrl) -> String;
+
+    #[wasm_bindgen(method, getter, js_class = "URL")]
+    fn search(this: &WhatwgUrl) -> String;
+
+    #[wasm_bindgen(method, getter, js_class = "URL")]
+    fn hash(this: &WhatwgUrl) -> String;
 }
 
 /// Secret with the partner's webhook secrets, separated by commas.
@@ -35,6 +53,9 @@ pub const MAX_BODY_BYTES: &str = "MAX_BODY_BYTES";
 pub const SIGNATURE_SCHEME: &str = "SIGNATURE_SCHEME";
 /// Var with the time the origin has to respond, in seconds.
 pub const ORIGIN_TIMEOUT_SECONDS: &str = "ORIGIN_TIMEOUT_SECONDS";
+/// Var with the origins allowed to call the worker from a browser (CORS),
+/// separated by commas.
+pub const CORS_ALLOW_ORIGINS: &str = "CORS_ALLOW_ORIGINS";
 /// Durable Object binding that records deliveries already accepted.
 pub const REPLAY_GUARD: &str = "REPLAY_GUARD";
 
@@ -89,7 +110,9 @@ impl fmt::Display for ConfigError {
 }
 
 impl Config {
-    /// Reads and checks every setting of the worker.
+    /// Reads and checks every setting that handling a `POST` needs. The
+    /// fetch handler reads `CORS_ALLOW_ORIGINS` itself, with
+    /// [`read_cors_allow_origins`], because it applies to every method.
     pub fn from_env(env: &Env) -> Result<Config, ConfigError> {
         let webhook_secrets = read_secret(env, WEBHOOK_SECRETS)?;
         let forward_secret = read_secret(env, FORWARD_SECRET)?;
@@ -268,4 +291,61 @@ fn parse_scheme(value: Option<String>) -> Result<Scheme, ConfigError> {
             .parse()
             .map_err(|error| ConfigError(format!("var {SIGNATURE_SCHEME}: {error}"))),
     }
+}
+
+/// Reads `CORS_ALLOW_ORIGINS`: origins such as `http://127.0.0.1:8788`,
+/// separated by commas, with spaces around each one ignored. Returns each
+/// origin in the serialized form browsers send in the `Origin` header, and an
+/// empty list when the var is unset or empty.
+pub fn read_cors_allow_origins(env: &Env) -> Result<Vec<String>, ConfigError> {
+    let Some(text) = read_var(env, CORS_ALLOW_ORIGINS)? else {
+        return Ok(Vec::new());
+    };
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let entries: Vec<&str> = text.split(',').map(str::trim).collect();
+    let mut origins = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let position = format!("position {} of {}", index + 1, entries.len());
+        origins.push(parse_cors_origin(entry, &position)?);
+    }
+    Ok(origins)
+}
+
+/// Parses one entry of `CORS_ALLOW_ORIGINS`: an http or https origin, with
+/// at most a trailing `/` and no user, query or fragment. `*` is rejected,
+/// because it would let any site read the worker's responses.
+fn parse_cors_origin(entry: &str, position: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| {
+        ConfigError(format!(
+            "var {CORS_ALLOW_ORIGINS} has the invalid entry {entry:?} at {position}: {reason}; \
+             list exact origins such as http://127.0.0.1:8788, separated by commas"
+        ))
+    };
+    if entry.is_empty() {
+        return Err(invalid("the entry is empty"));
+    }
+    if entry == "*" {
+        return Err(invalid(
+            "the wildcard * is not allowed, because it would let any site read the responses",
+        ));
+    }
+    let url = WhatwgUrl::new(entry).map_err(|_| invalid("it is not an absolute URL"))?;
+    if !matches!(url.protocol().as_str(), "http:" | "https:") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if !url.username().is_empty() || !url.password().is_empty() {
+        return Err(invalid("an origin has no user name or password"));
+    }
+    // `search` and `hash` are empty for a bare `?` or `#`, so the raw text is
+    // checked for those too.
+    if url.pathname() != "/"
+        || !url.search().is_empty()
+        || !url.hash().is_empty()
+        || entry.contains(['?', '#'])
+    {
+        return Err(invalid("an origin has no path, query or fragment"));
+    }
+    Ok(url.origin())
 }

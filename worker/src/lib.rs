@@ -9,8 +9,12 @@
 //! bytes to `ORIGIN_URL` with a hop signature (`x-edge-signature`,
 //! `x-edge-timestamp`) keyed with `FORWARD_SECRET`. Every other request gets a JSON error
 //! `{ "error": code, "message": text }` and is never forwarded.
+//!
+//! A page on an origin listed in `CORS_ALLOW_ORIGINS` gets a 204 for its
+//! `OPTIONS` preflight, and `Access-Control-Allow-Origin` on every response.
 
 mod config;
+mod cors;
 mod forward;
 mod replay;
 mod reply;
@@ -21,7 +25,7 @@ use futures_util::StreamExt;
 use networked_webhooks::Verified;
 use worker::{event, Context, Date, Env, Method, Request, Response};
 
-use crate::config::{Config, REPLAY_GUARD};
+use crate::config::{read_cors_allow_origins, Config, REPLAY_GUARD};
 use crate::forward::{forward, Forward, OriginResult};
 use crate::replay::{Claim, Guard, LEASE_MARGIN_SECONDS};
 use crate::reply::{log, LogLine, Outcome, Reply, RETRY_AFTER_SECONDS};
@@ -47,7 +51,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let method = req.method();
     let mut trace = Trace::default();
 
-    let reply = handle(req, &env, &mut trace).await;
+    let reply = respond(req, &env, &mut trace).await;
 
     log(&LogLine {
         outcome: reply.outcome,
@@ -62,6 +66,22 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
         detail: join_details(reply.detail.as_deref(), &trace.claim_notes).as_deref(),
     });
     reply.into_response()
+}
+
+/// Answers a preflight from an allowed origin, handles every other request,
+/// and adds the CORS headers when the request's origin is allowed.
+async fn respond(req: Request, env: &Env, trace: &mut Trace) -> Reply {
+    let allowed_origins = match read_cors_allow_origins(env) {
+        Ok(origins) => origins,
+        Err(error) => return misconfigured(&error.to_string()),
+    };
+    let Some(origin) = cors::allowed_origin(&req, &allowed_origins) else {
+        return handle(req, env, trace).await;
+    };
+    if req.method() == Method::Options {
+        return cors::preflight(&origin);
+    }
+    handle(req, env, trace).await.with_allowed_origin(&origin)
 }
 
 /// Runs the steps of one request; every failure becomes a [`Reply`].

@@ -22,6 +22,8 @@ pub enum Outcome {
     Rejected,
     /// The worker is misconfigured or one of its dependencies failed.
     Error,
+    /// A CORS preflight from an allowed origin, answered with 204.
+    Preflight,
 }
 
 /// A response to the sender, with the fields the log line records.
@@ -106,10 +108,15 @@ impl Reply {
         for (name, value) in &self.extra_headers {
             headers.set(name, value)?;
         }
-        Ok(ResponseBuilder::new()
+        let builder = ResponseBuilder::new()
             .with_status(self.status)
-            .with_headers(headers)
-            .fixed(self.body))
+            .with_headers(headers);
+        // A 204 must have a null body: the runtime's `Response` constructor
+        // throws on any body with that status, even an empty one.
+        if self.outcome == Outcome::Preflight {
+            return Ok(builder.empty());
+        }
+        Ok(builder.fixed(self.body))
     }
 }
 
