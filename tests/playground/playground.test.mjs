@@ -18,6 +18,7 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 import { serveStatic } from "../../scripts/static-server.mjs";
+import { startOrigin, startWorker } from "../worker/harness.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIST = join(ROOT, "playground", "dist");
@@ -356,12 +357,68 @@ test("send without CORS explains the failure", async () => {
   await finish();
 });
 
+test("send to the local worker with CORS", async () => {
+  // The built edge worker in workerd, allowing the page's origin, in front of
+  // a recording origin.
+  const origin = await startOrigin();
+  const worker = await startWorker({
+    originUrl: origin.url,
+    bindings: { WEBHOOK_SECRETS: SECRET, CORS_ALLOW_ORIGINS: new URL(siteUrl).origin },
+  });
+  // Chromium logs every 4xx response as a console error.
+  const { page, finish } = await openPage({
+    allowedErrors: [/responded with a status of 401 \(Unauthorized\)/],
+  });
+  try {
+    await page.selectOption("#sign-event", "post.created");
+    await page.fill("#send-url", worker.url);
+    const body = await page.textContent("#out-body");
+    const headers = await shownHeaders(page);
+
+    await page.click("#send-run");
+    await page.waitForSelector("#send-result .verdict");
+    assert.equal(await page.textContent("#send-result .verdict"), "HTTP 200 OK");
+    assert.match(await page.textContent("#send-result pre"), /"received": true/);
+    assert.equal(origin.requests.length, 1);
+    const forwarded = origin.requests[0];
+    assert.ok(forwarded.body.equals(Buffer.from(body)), "the body arrived changed");
+    assert.equal(forwarded.headers["x-webhook-signature"], headers["x-webhook-signature"]);
+    assert.equal(forwarded.headers["x-webhook-timestamp"], headers["x-webhook-timestamp"]);
+    await screenshot(page, "07-send-worker");
+
+    // The next delivery has one byte changed on its way to the worker.
+    await page.selectOption("#sign-event", "comment.added");
+    await page.route(worker.url, async (route) => {
+      const request = route.request();
+      if (request.method() !== "POST") {
+        await route.continue();
+        return;
+      }
+      const tampered = request.postData().replace("usr_654321", "usr_654322");
+      assert.notEqual(tampered, request.postData());
+      await route.continue({ postData: tampered });
+    });
+    await page.click("#send-run");
+    await page.waitForFunction(() =>
+      document.querySelector("#send-result .verdict")?.textContent.startsWith("HTTP 401"));
+    assert.equal(await page.textContent("#send-result .verdict"), "HTTP 401 Unauthorized");
+    const result = JSON.parse(await page.textContent("#send-result pre"));
+    assert.equal(result.error, "signature_mismatch");
+    assert.equal(origin.requests.length, 1, "the tampered delivery was forwarded");
+    await screenshot(page, "08-send-worker-tampered");
+    await finish();
+  } finally {
+    await worker.dispose();
+    await origin.close();
+  }
+});
+
 test("mobile viewport fits and works", async () => {
   const { page, finish } = await openPage({ mobile: true });
   const overflow = await page.evaluate(() =>
     document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
-  await screenshot(page, "07-mobile-sign");
+  await screenshot(page, "09-mobile-sign");
 
   await page.selectOption("#sign-event", "user.joined.space");
   await page.click("#verify-load");
@@ -373,7 +430,7 @@ test("mobile viewport fits and works", async () => {
   const resultText = await page.textContent("#verify-result");
   assert.ok(!resultText.includes(SECRET), "the result shows a secret");
   await page.locator("#verify-result").scrollIntoViewIfNeeded();
-  await screenshot(page, "08-mobile-result");
+  await screenshot(page, "10-mobile-result");
   await finish();
 });
 

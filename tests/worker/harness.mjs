@@ -245,6 +245,8 @@ export async function startWorker({
   return {
     send,
     logs,
+    /** URL that `send` posts to, for a client other than `send`, such as a browser. */
+    url: endpoint.href,
     /** Waits until at least `count` log lines arrived; they come asynchronously. */
     async waitForLogs(count, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
