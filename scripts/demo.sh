@@ -8,10 +8,27 @@
 # it started on exit, and exits non-zero if any outcome differs from the
 # expected one.
 #
+# With --keep (or KEEP_RUNNING=1), the origin and the worker keep running
+# after the deliveries, so that the playground's Send can post to the worker,
+# until Ctrl+C. The worker allows the playground's default origin,
+# http://127.0.0.1:8788, through CORS_ALLOW_ORIGINS.
+#
 # SKIP_CHROMIUM defaults to 1 here, because the demo needs no browser.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
+
+KEEP_RUNNING="${KEEP_RUNNING:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --keep) KEEP_RUNNING=1 ;;
+    *)
+      printf 'usage: scripts/demo.sh [--keep]\n  --keep  keep the origin and the worker running after the deliveries, until Ctrl+C\n' >&2
+      exit 2
+      ;;
+  esac
+done
+PLAYGROUND_ORIGIN="http://127.0.0.1:8788"
 
 log() { printf '[demo] %s\n' "$*" >&2; }
 
@@ -87,6 +104,7 @@ log "worker on 127.0.0.1:$WORKER_PORT (wrangler dev --local)"
 setsid "$ROOT/node_modules/.bin/wrangler" dev --local --ip 127.0.0.1 --port "$WORKER_PORT" \
   --show-interactive-dev-session=false --env-file "$WORK/secrets.env" \
   --var "ORIGIN_URL:http://127.0.0.1:$ORIGIN_PORT/webhooks/networked" \
+  --var "CORS_ALLOW_ORIGINS:$PLAYGROUND_ORIGIN" \
   --persist-to "$WORK/state" >"$WORK/wrangler.log" 2>&1 </dev/null &
 WRANGLER_PID=$!
 
@@ -124,6 +142,23 @@ grep -o '{"outcome".*}' "$WORK/wrangler.log" | sed 's/^/  /' || true
 
 if grep -qF -e "$WEBHOOK_SECRET" -e "$FORWARD_SECRET" "$WORK/wrangler.log" "$WORK/origin.log"; then
   log "a secret appeared in the output of the worker or the origin"
+  status=1
+fi
+
+if [[ "$KEEP_RUNNING" == 1 ]]; then
+  echo
+  echo "The worker keeps running at http://127.0.0.1:$WORKER_PORT/ in front of the origin."
+  echo "Start the playground with scripts/serve-playground.sh, open $PLAYGROUND_ORIGIN/,"
+  echo "sign with the secret below, and Send to http://127.0.0.1:$WORKER_PORT/."
+  # The secret is random and used by this run only, so showing it is safe.
+  echo "  WEBHOOK_SECRETS: $WEBHOOK_SECRET"
+  echo "Press Ctrl+C to stop the worker and the origin."
+  # Waits until Ctrl+C, or until the worker or the origin exits.
+  while kill -0 "$WRANGLER_PID" 2>/dev/null && kill -0 "$ORIGIN_PID" 2>/dev/null; do
+    sleep 1
+  done
+  log "the worker or the origin stopped; their output:"
+  tail -n 20 "$WORK/origin.log" "$WORK/wrangler.log" >&2
   status=1
 fi
 exit "$status"
