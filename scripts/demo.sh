@@ -84,8 +84,20 @@ random_secret() {
   node -e 'console.log(process.argv[1] + require("node:crypto").randomBytes(24).toString("base64url"))' "$1"
 }
 
+# Returns success when nothing listens on 127.0.0.1:$1.
+port_is_free() {
+  node -e 'const s = require("node:net").createServer();
+    s.once("error", () => process.exit(1));
+    s.listen(Number(process.argv[1]), "127.0.0.1", () => s.close());' "$1"
+}
+
 ORIGIN_PORT="$(free_port)"
-WORKER_PORT="$(free_port)"
+# A kept worker takes the port the playground's Send field starts with.
+if [[ "$KEEP_RUNNING" == 1 ]] && port_is_free 8787; then
+  WORKER_PORT=8787
+else
+  WORKER_PORT="$(free_port)"
+fi
 while [[ "$WORKER_PORT" == "$ORIGIN_PORT" ]]; do WORKER_PORT="$(free_port)"; done
 WEBHOOK_SECRET="$(random_secret whsec_demo_)"
 FORWARD_SECRET="$(random_secret fwd_demo_)"
