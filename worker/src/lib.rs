@@ -68,8 +68,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     reply.into_response()
 }
 
-/// Answers a preflight from an allowed origin, handles every other request,
-/// and adds the CORS headers when the request's origin is allowed.
+/// Responds to a preflight from an allowed origin, handles every other
+/// request, and adds the CORS headers when the request's origin is allowed.
 async fn respond(req: Request, env: &Env, trace: &mut Trace) -> Reply {
     let allowed_origins = match read_cors_allow_origins(env) {
         Ok(origins) => origins,
@@ -119,7 +119,7 @@ async fn handle(mut req: Request, env: &Env, trace: &mut Trace) -> Reply {
         Ok(verified) => verified,
         Err(reply) => return reply,
     };
-    let replay_key = hex_lower(&verified.replay_key);
+    let replay_key = hex::encode(verified.replay_key);
     trace.event = Some(verified.event.event.clone());
     trace.delivery = replay_key.get(..16).map(String::from);
 
@@ -357,14 +357,4 @@ fn replay_store_unavailable(error: &worker::Error) -> Reply {
     );
     Reply::error(Outcome::Error, 503, "replay_store_unavailable", &message)
         .with_header("retry-after", RETRY_AFTER_SECONDS.to_string())
-}
-
-fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
 }

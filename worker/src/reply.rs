@@ -22,7 +22,7 @@ pub enum Outcome {
     Rejected,
     /// The worker is misconfigured or one of its dependencies failed.
     Error,
-    /// A CORS preflight from an allowed origin, answered with 204.
+    /// A CORS preflight from an allowed origin, which gets 204.
     Preflight,
 }
 
